@@ -57,7 +57,8 @@ server_config server_config::from_environment(const env_lookup& env) {
     std::error_code ec;
     asio::ip::make_address(text, ec);
     if (text.empty() || ec) {
-      throw config_error("CF_CONTAINER_ADDR", "expected an IP address literal, got \"" + *raw + "\"");
+      throw config_error("CF_CONTAINER_ADDR",
+                         "expected an IP address literal, got \"" + *raw + "\"");
     }
     c.address = text;
   }
@@ -83,7 +84,9 @@ server_config server_config::from_environment(const env_lookup& env) {
 
   if (auto raw = env("CF_LOG")) {
     auto lvl = log::parse_level(trim(*raw));
-    if (!lvl) throw config_error("CF_LOG", "expected error, warn, info, debug or trace, got \"" + *raw + "\"");
+    if (!lvl)
+      throw config_error("CF_LOG",
+                         "expected error, warn, info, debug or trace, got \"" + *raw + "\"");
     c.log_level = *lvl;
   }
   if (auto raw = env("CF_LOG_FORMAT")) {

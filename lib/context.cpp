@@ -4,8 +4,8 @@
 
 namespace containerflare {
 
-// The metadata members (metadata(), metadata_now(), ~context) live in metadata/context_metadata.cpp,
-// beside the parser they call.
+// The metadata members (metadata(), metadata_now(), ~context) live in
+// metadata/context_metadata.cpp, beside the parser they call.
 
 command_client& context::command() const {
   if (services_.command == nullptr) {

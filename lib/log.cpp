@@ -34,11 +34,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";
@@ -125,11 +135,16 @@ std::optional<format> parse_format(std::string_view t) {
 
 std::string_view to_string(level lvl) {
   switch (lvl) {
-    case level::error: return "error";
-    case level::warn: return "warn";
-    case level::info: return "info";
-    case level::debug: return "debug";
-    case level::trace: return "trace";
+    case level::error:
+      return "error";
+    case level::warn:
+      return "warn";
+    case level::info:
+      return "info";
+    case level::debug:
+      return "debug";
+    case level::trace:
+      return "trace";
   }
   return "info";
 }
@@ -138,8 +153,12 @@ void configure(level min_level, format fmt) {
   g_level.store(min_level, std::memory_order_relaxed);
   g_format.store(fmt, std::memory_order_relaxed);
 }
-level current_level() { return g_level.load(std::memory_order_relaxed); }
-format current_format() { return g_format.load(std::memory_order_relaxed); }
+level current_level() {
+  return g_level.load(std::memory_order_relaxed);
+}
+format current_format() {
+  return g_format.load(std::memory_order_relaxed);
+}
 
 void set_sink(std::function<void(std::string_view)> sink) {
   std::lock_guard lock(g_sink_mutex);
@@ -174,9 +193,9 @@ void write(level lvl, std::string_view message, std::initializer_list<field> fie
       line.push_back(' ');
       line += f.key;
       line.push_back('=');
-      append_value(line, f.value, std::holds_alternative<std::string_view>(f.value) &&
-                                      std::get<std::string_view>(f.value).find(' ') !=
-                                          std::string_view::npos);
+      append_value(line, f.value,
+                   std::holds_alternative<std::string_view>(f.value) &&
+                       std::get<std::string_view>(f.value).find(' ') != std::string_view::npos);
     }
     line.push_back('\n');
   }

@@ -98,7 +98,9 @@ void request::add_param(std::string_view name, std::string_view raw_value) {
   }
 }
 
-std::string_view request::own(std::string s) { return owned_.emplace_back(std::move(s)); }
+std::string_view request::own(std::string s) {
+  return owned_.emplace_back(std::move(s));
+}
 
 void request::reset() noexcept {
   method_ = target_ = path_ = query_ = body_ = {};

@@ -51,7 +51,9 @@ response bytes(std::string body, std::string_view content_type, status s) {
   return response(s, std::move(body), content_type);
 }
 
-response empty(status s) { return response(s); }
+response empty(status s) {
+  return response(s);
+}
 
 response stream(body_producer producer, std::string_view content_type) {
   response r(status::ok);

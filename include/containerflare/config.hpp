@@ -14,12 +14,12 @@ namespace containerflare {
 
 struct server_config {
   std::string address = "0.0.0.0";  // IP literal
-  std::uint16_t port = 8787;         // 0 = any free port (tests)
+  std::uint16_t port = 8787;        // 0 = any free port (tests)
 
-  std::size_t max_body_bytes = 1024 * 1024;        // default per-route body limit
-  std::size_t max_header_bytes = 16 * 1024;        // request line + header block
-  std::size_t max_request_line_bytes = 8 * 1024;   // longer request line -> 414
-  std::size_t max_connections = 10000;             // further connections wait in the backlog
+  std::size_t max_body_bytes = 1024 * 1024;       // default per-route body limit
+  std::size_t max_header_bytes = 16 * 1024;       // request line + header block
+  std::size_t max_request_line_bytes = 8 * 1024;  // longer request line -> 414
+  std::size_t max_connections = 10000;            // further connections wait in the backlog
 
   std::chrono::milliseconds header_timeout{10'000};    // first byte to end of headers -> 408
   std::chrono::milliseconds idle_timeout{75'000};      // keep-alive wait for the next request

@@ -28,8 +28,7 @@ struct field {
   field(std::string_view k, bool v) : key(k), value(v) {}
   field(std::string_view k, double v) : key(k), value(v) {}
   template <class Int>
-    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
-  field(std::string_view k, Int v) {
+  requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) field(std::string_view k, Int v) {
     key = k;
     if constexpr (std::is_signed_v<Int>) {
       value = static_cast<std::int64_t>(v);
@@ -48,16 +47,24 @@ std::string_view to_string(level lvl);
 void configure(level min_level, format fmt);
 level current_level();
 format current_format();
-inline bool enabled(level lvl) { return lvl <= current_level(); }
+inline bool enabled(level lvl) {
+  return lvl <= current_level();
+}
 
 // Replaces the output (default: stderr). Tests use it to capture lines. Pass nullptr to restore.
 void set_sink(std::function<void(std::string_view line)> sink);
 
 void write(level lvl, std::string_view message, std::initializer_list<field> fields = {});
 
-inline void error(std::string_view m, std::initializer_list<field> f = {}) { write(level::error, m, f); }
-inline void warn(std::string_view m, std::initializer_list<field> f = {}) { write(level::warn, m, f); }
-inline void info(std::string_view m, std::initializer_list<field> f = {}) { write(level::info, m, f); }
+inline void error(std::string_view m, std::initializer_list<field> f = {}) {
+  write(level::error, m, f);
+}
+inline void warn(std::string_view m, std::initializer_list<field> f = {}) {
+  write(level::warn, m, f);
+}
+inline void info(std::string_view m, std::initializer_list<field> f = {}) {
+  write(level::info, m, f);
+}
 inline void debug(std::string_view m, std::initializer_list<field> f = {}) {
   if (enabled(level::debug)) write(level::debug, m, f);
 }

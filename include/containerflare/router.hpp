@@ -58,10 +58,10 @@ struct route_options {
 struct route_match {
   enum class outcome : unsigned char { found, not_found, method_not_allowed };
   outcome result = outcome::not_found;
-  const detail::route_entry* route = nullptr;          // set when found
-  const detail::middleware_chain* chain = nullptr;     // middleware that applies (never null)
-  const route_options* options = nullptr;              // set when found
-  std::string_view allow;                              // for 405: e.g. "GET, HEAD, POST"
+  const detail::route_entry* route = nullptr;       // set when found
+  const detail::middleware_chain* chain = nullptr;  // middleware that applies (never null)
+  const route_options* options = nullptr;           // set when found
+  std::string_view allow;                           // for 405: e.g. "GET, HEAD, POST"
 };
 
 class router {

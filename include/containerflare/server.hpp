@@ -55,5 +55,9 @@ int serve(const router& app, const server_config& config);
 // logging, the runtime environment and the command channel, then serve(). Returns the exit code;
 // an invalid variable is reported on stderr and returns 2.
 int run(const router& app);
+// run() with command-line handling for programs: `--health-check [PATH]` probes a running
+// server (exit 0 on a 2xx answer; see health_check.hpp), `--help` prints usage. Anything else is
+// an error (exit 2).
+int run(const router& app, int argc, char** argv);
 
 }  // namespace containerflare
