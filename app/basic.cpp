@@ -29,6 +29,7 @@ cf::task<cf::response> healthz(cf::request&, cf::context&) {
 
 int main(int argc, char** argv) {
   cf::router app;
+  app.use(cf::access_log());
   app.get("/", metadata_echo);
   app.get("/plaintext", plaintext);
   app.get("/json", json_hello);

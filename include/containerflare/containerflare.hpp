@@ -1,6 +1,7 @@
 #pragma once
 // Everything a containerflare app needs, in one include.
 
+#include "containerflare/access_log.hpp"
 #include "containerflare/config.hpp"
 #include "containerflare/context.hpp"
 #include "containerflare/error.hpp"
