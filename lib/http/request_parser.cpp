@@ -67,7 +67,15 @@ std::size_t request_parser::feed(const char* message_base, const char* data,
   if (size == 0 && state_ == state::headers) return 0;
   message_base_ = message_base;
   if (llhttp_get_errno(&parser_) == HPE_PAUSED) llhttp_resume(&parser_);
-  const auto err = llhttp_execute(&parser_, data, size);
+  auto err = llhttp_execute(&parser_, data, size);
+  if (err == HPE_PAUSED_UPGRADE) {
+    // We do not switch protocols (yet): RFC 9110 lets a server ignore Upgrade, so the bytes
+    // after that message are parsed as the next HTTP request.
+    const auto upgrade_at = llhttp_get_error_pos(&parser_);
+    llhttp_resume_after_upgrade(&parser_);
+    const auto used = static_cast<std::size_t>(upgrade_at - data);
+    return used + feed(message_base, upgrade_at, size - used);
+  }
   if (err == HPE_OK) return size;
   const auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data);
   if (err == HPE_PAUSED) return consumed;

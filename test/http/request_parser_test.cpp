@@ -129,3 +129,21 @@ TEST_CASE("garbage fails with 400") {
   CHECK(feed_in_steps(p, msg, msg.size()) == state::failed);
   CHECK(p.error_status() == status::bad_request);
 }
+
+TEST_CASE("an Upgrade request is parsed as a plain request and the next one follows") {
+  const std::string two =
+      "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+      "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
+  request_parser p(8192);
+  p.begin_message();
+  std::size_t at = p.feed(two.data(), two.data(), two.size());
+  at += p.feed(two.data(), two.data() + at, two.size() - at);
+  REQUIRE(p.current_state() == state::complete);
+  CHECK(p.url().in(two.data()) == "/ws");
+  const std::size_t second = at;
+  p.begin_message();
+  at += p.feed(two.data() + second, two.data() + at, two.size() - at);
+  at += p.feed(two.data() + second, two.data() + at, two.size() - at);
+  CHECK(p.current_state() == state::complete);
+  CHECK(p.url().in(two.data() + second) == "/2");
+}
