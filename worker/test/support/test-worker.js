@@ -1,0 +1,80 @@
+// The Worker under test. It is the real fetch handler (src/worker.js) and the real command bridge
+// reached through the real ContainerProxy of @cloudflare/containers, with test Durable Objects
+// standing in for the container, which needs a container engine:
+//   InstanceProbe  answers with its own id and the request it was given (routing, metadata)
+//   ForwardToApp   proxies to the C++ app the test started on 127.0.0.1:APP_PORT
+//   QueueSink      collects what the queue consumer receives, so tests can await delivery
+import { ContainerProxy } from '@cloudflare/containers';
+import { DurableObject } from 'cloudflare:workers';
+import { ContainerflareContainer } from '../../src/container.js';
+import { handleFetch } from '../../src/worker.js';
+
+export { ContainerProxy };
+
+const BRIDGE_CLASS_NAME = ContainerflareContainer.name;
+
+export class InstanceProbe extends DurableObject {
+  async fetch(request) {
+    return Response.json({
+      id: this.ctx.id.toString(),
+      url: request.url,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body: await request.text(),
+    });
+  }
+}
+
+export class ForwardToApp extends DurableObject {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const target = `http://127.0.0.1:${this.env.APP_PORT}${url.pathname}${url.search}`;
+    return fetch(new Request(target, request));
+  }
+}
+
+export class QueueSink extends DurableObject {
+  messages = [];
+  waiters = [];
+
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/record') {
+      this.messages.push(...(await request.json()));
+      for (const waiter of this.waiters.splice(0)) waiter();
+      return new Response(null, { status: 204 });
+    }
+    // /wait?count=N answers once N messages have arrived.
+    const count = Number(url.searchParams.get('count'));
+    while (this.messages.length < count) {
+      await new Promise((resolve) => this.waiters.push(resolve));
+    }
+    return Response.json(this.messages);
+  }
+}
+
+function queueSink(env) {
+  return env.QUEUE_SINK.get(env.QUEUE_SINK.idFromName('sink'));
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.hostname === 'containerflare.internal') {
+      // What the container's outbound request meets on Cloudflare: ContainerProxy with the
+      // props the Container class gives it for per-host interception.
+      const proxy = ctx.exports.ContainerProxy({
+        props: { className: BRIDGE_CLASS_NAME, containerId: 'test', enableInternet: false, interceptAll: false },
+      });
+      return proxy.fetch(request);
+    }
+    if (url.hostname === 'queue-sink.test') return queueSink(env).fetch(request);
+    return handleFetch(request, env);
+  },
+
+  async queue(batch, env) {
+    const bodies = batch.messages.map((message) => message.body);
+    await queueSink(env).fetch('http://queue-sink.test/record', { method: 'POST', body: JSON.stringify(bodies) });
+    batch.ackAll();
+  },
+};
