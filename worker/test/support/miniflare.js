@@ -27,35 +27,39 @@ export const DEFAULT_CF = {
   tlsVersion: 'TLSv1.3',
 };
 
+// esbuild options that bundle the way Wrangler does: ES module output, cloudflare:* left to the
+// runtime, packages resolved with the workerd conditions.
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  conditions: ['workerd', 'worker', 'browser'],
+  mainFields: ['module', 'main'],
+  external: ['cloudflare:*'],
+  write: false,
+  logLevel: 'silent',
+};
+
 let bundled;
 
-// Bundled the way Wrangler bundles: ES module output, cloudflare:* left to the runtime.
 export async function bundleTestWorker() {
-  bundled ??= build({
-    entryPoints: [TEST_WORKER],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0].text);
+  bundled ??= build({ ...BUNDLE_OPTIONS, entryPoints: [TEST_WORKER] }).then((result) => result.outputFiles[0].text);
   return bundled;
 }
 
 // `container` names the class bound as CONTAINER (InstanceProbe or ForwardToApp); `vars` are the
-// Worker's variables and secrets. Worker console output goes to `logs` instead of the terminal.
-export async function startWorker({ container = 'InstanceProbe', vars = {}, logs = [] } = {}) {
+// Worker's variables and secrets; `cf` is request.cf. (Miniflare sends a per-request `cf` given to
+// dispatchFetch in an HTTP header, which cannot carry non-ASCII text; this one can.) Worker
+// console output goes to `logs` instead of the terminal.
+export async function startWorker({ container = 'InstanceProbe', vars = {}, cf = DEFAULT_CF, logs = [] } = {}) {
   const config = readWranglerConfig();
   const mf = new Miniflare({
     modules: true,
     script: await bundleTestWorker(),
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
-    cf: DEFAULT_CF,
+    cf,
     bindings: vars,
     kvNamespaces: ['KV'],
     d1Databases: ['DB'],

@@ -4,12 +4,16 @@
 //   InstanceProbe  answers with its own id and the request it was given (routing, metadata)
 //   ForwardToApp   proxies to the C++ app the test started on 127.0.0.1:APP_PORT
 //   QueueSink      collects what the queue consumer receives, so tests can await delivery
+// and the real ContainerflareContainer with a fake container engine (ContainerUnderTest).
 import { ContainerProxy } from '@cloudflare/containers';
 import { DurableObject } from 'cloudflare:workers';
 import { ContainerflareContainer } from '../../src/container.js';
+import { SINGLE_INSTANCE_NAME } from '../../src/routing.js';
 import { handleFetch } from '../../src/worker.js';
+import { withFakeEngine } from './fake-container.js';
 
 export { ContainerProxy };
+export const ContainerUnderTest = withFakeEngine(ContainerflareContainer);
 
 const BRIDGE_CLASS_NAME = ContainerflareContainer.name;
 
@@ -25,11 +29,16 @@ export class InstanceProbe extends DurableObject {
   }
 }
 
+// Reports the metadata header it forwarded in x-test-sent-metadata, so a test can compare what
+// the Worker built with what the app saw.
 export class ForwardToApp extends DurableObject {
   async fetch(request) {
     const url = new URL(request.url);
     const target = `http://127.0.0.1:${this.env.APP_PORT}${url.pathname}${url.search}`;
-    return fetch(new Request(target, request));
+    const response = await fetch(new Request(target, request));
+    const reported = new Response(response.body, response);
+    reported.headers.set('x-test-sent-metadata', request.headers.get('x-containerflare-metadata') ?? '');
+    return reported;
   }
 }
 
@@ -69,6 +78,11 @@ export default {
       return proxy.fetch(request);
     }
     if (url.hostname === 'queue-sink.test') return queueSink(env).fetch(request);
+    if (url.hostname === 'instance.test') {
+      // RPC into the instance that serves the default route, e.g. /isActivityExpired.
+      const stub = env.CONTAINER.get(env.CONTAINER.idFromName(SINGLE_INSTANCE_NAME));
+      return Response.json((await stub[url.pathname.slice(1)]()) ?? null);
+    }
     return handleFetch(request, env);
   },
 
