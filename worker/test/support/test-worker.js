@@ -1,10 +1,10 @@
-// The Worker under test. It is the real fetch handler (src/worker.js) and the real command bridge
-// reached through the real ContainerProxy of @cloudflare/containers, with test Durable Objects
-// standing in for the container, which needs a container engine:
-//   InstanceProbe  answers with its own id and the request it was given (routing, metadata)
-//   ForwardToApp   proxies to the C++ app the test started on 127.0.0.1:APP_PORT
-//   QueueSink      collects what the queue consumer receives, so tests can await delivery
-// and the real ContainerflareContainer with a fake container engine (ContainerUnderTest).
+// The Worker under test: the real fetch handler (src/worker.js) and the real command bridge,
+// reached through the real ContainerProxy of @cloudflare/containers. Each test picks the class
+// bound as CONTAINER:
+//   InstanceProbe       answers with its own id and the request it was given (routing, metadata)
+//   ForwardToApp        proxies to the C++ app the test started on 127.0.0.1:APP_PORT
+//   ContainerUnderTest  the real ContainerflareContainer on a stand-in container engine
+// QueueSink collects what the queue consumer receives, so tests can await delivery.
 import { ContainerProxy } from '@cloudflare/containers';
 import { DurableObject } from 'cloudflare:workers';
 import { ContainerflareContainer } from '../../src/container.js';
