@@ -7,6 +7,7 @@
 #include "containerflare/metadata.hpp"
 #include "containerflare/platform.hpp"
 #include "containerflare/request.hpp"
+#include "metadata_detail.hpp"
 
 namespace containerflare {
 
@@ -28,7 +29,9 @@ const request_metadata& context::metadata_now() {
   if (!metadata_) {
     const runtime_environment& env =
         services_.environment != nullptr ? *services_.environment : generic_environment();
-    metadata_ = std::make_unique<request_metadata>(resolve_request_metadata(request_, env));
+    auto resolved = std::make_unique<request_metadata>();
+    detail::resolve_request_metadata_into(request_, env, *resolved);
+    metadata_ = std::move(resolved);
   }
   return *metadata_;
 }

@@ -13,6 +13,7 @@
 #include <simdjson.h>
 
 #include "containerflare/metadata.hpp"
+#include "metadata_detail.hpp"
 
 namespace containerflare {
 
@@ -643,7 +644,9 @@ struct thread_parser {
 
 }  // namespace
 
-std::optional<request_metadata> parse_metadata_header(std::string_view json) {
+namespace detail {
+
+bool parse_metadata_header_into(std::string_view json, request_metadata& m) {
   // One parser per thread: its buffers are reused by every request of the event loop.
   thread_local thread_parser state;
   if (state.buffer.capacity() < json.size() + simdjson::SIMDJSON_PADDING) {
@@ -654,22 +657,27 @@ std::optional<request_metadata> parse_metadata_header(std::string_view json) {
                                            state.buffer.capacity());
 
   od::document doc;
-  if (state.parser.iterate(input).get(doc)) return std::nullopt;
+  if (state.parser.iterate(input).get(doc)) return false;
   json_type type;
-  if (doc.type().get(type)) return std::nullopt;
-
-  request_metadata m;
+  if (doc.type().get(type)) return false;
   if (type == json_type::object) {
-    if (!read_root_object(doc, m)) return std::nullopt;
+    if (!read_root_object(doc, m)) return false;
   } else if (type == json_type::array) {
-    if (!read_root_array(doc, m)) return std::nullopt;
+    if (!read_root_array(doc, m)) return false;
   } else {
-    return std::nullopt;
+    return false;
   }
   // Anything after the root value ("{}{}") is trailing garbage.
   const char* rest = nullptr;
-  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) return std::nullopt;
-  return m;
+  return doc.current_location().get(rest) == simdjson::OUT_OF_BOUNDS;
+}
+
+}  // namespace detail
+
+std::optional<request_metadata> parse_metadata_header(std::string_view json) {
+  std::optional<request_metadata> result(std::in_place);
+  if (!detail::parse_metadata_header_into(json, *result)) result.reset();
+  return result;
 }
 
 }  // namespace containerflare

@@ -12,6 +12,7 @@
 #include "containerflare/metadata.hpp"
 #include "containerflare/platform.hpp"
 #include "containerflare/request.hpp"
+#include "metadata_detail.hpp"
 
 namespace containerflare {
 
@@ -299,12 +300,15 @@ request_metadata metadata_from_headers(const request& req) {
   return m;
 }
 
-request_metadata resolve_request_metadata(const request& req, const runtime_environment& env) {
-  std::optional<request_metadata> from_header;
+namespace detail {
+
+void resolve_request_metadata_into(const request& req, const runtime_environment& env,
+                                   request_metadata& m) {
+  bool from_header = false;
   if (const auto header = req.header(metadata_header_name)) {
     const auto auth = req.header(metadata_auth_header_name);
     if (env.metadata_trusted(auth)) {
-      from_header = parse_metadata_header(*header);
+      from_header = parse_metadata_header_into(*header, m);
       if (!from_header) log::debug("x-containerflare-metadata is not valid; using plain headers");
     } else if (env.forgery_warning_limiter().allow()) {
       log::warn(
@@ -313,7 +317,7 @@ request_metadata resolve_request_metadata(const request& req, const runtime_envi
           {{"auth_header_present", auth.has_value()}});
     }
   }
-  request_metadata m = from_header ? std::move(*from_header) : metadata_from_headers(req);
+  if (!from_header) m = metadata_from_headers(req);
 
   switch (env.platform()) {
     case platform_kind::cloudflare:
@@ -326,6 +330,13 @@ request_metadata resolve_request_metadata(const request& req, const runtime_envi
       break;
   }
   rebuild_raw_url(m);
+}
+
+}  // namespace detail
+
+request_metadata resolve_request_metadata(const request& req, const runtime_environment& env) {
+  request_metadata m;
+  detail::resolve_request_metadata_into(req, env, m);
   return m;
 }
 
