@@ -1,6 +1,7 @@
 #include "routing/route_trie.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace containerflare::routing {
@@ -103,34 +104,58 @@ void endpoint::add(std::string_view method, const detail::route_entry& entry) {
 
 // --- trie ---
 
+namespace {
+
+// A literal segment reduced to one integer, its length and first byte: a lookup binary-searches
+// these and compares the bytes of the one or few children with an equal key.
+using literal_key = std::uint64_t;
+
+literal_key key_of(std::string_view text) noexcept {
+  const auto first = text.empty() ? 0U : static_cast<unsigned char>(text.front());
+  return (literal_key{text.size()} << 8) | first;
+}
+
+}  // namespace
+
 struct route_trie::node {
-  std::vector<std::pair<std::string, std::unique_ptr<node>>> literals;  // see literal_before
+  // Literal children, sorted by key; children with the same key sit side by side. The keys have
+  // their own array so that a lookup searches contiguous integers.
+  std::vector<literal_key> literal_keys;
+  std::vector<std::pair<std::string, std::unique_ptr<node>>> literals;  // same order as the keys
   std::unique_ptr<node> param;
   std::unique_ptr<endpoint> wildcard;  // a wildcard ends its pattern: it leads to routes at once
   std::unique_ptr<endpoint> routes;    // routes of patterns ending at this node
   const detail::middleware_chain* not_found_chain = nullptr;
 
-  // Ordered by length first, so most probes of the binary search compare two integers.
-  static bool literal_before(std::string_view a, std::string_view b) noexcept {
-    return a.size() != b.size() ? a.size() < b.size() : a < b;
-  }
-
-  auto literal_position(std::string_view text) const noexcept {
-    return std::lower_bound(literals.begin(), literals.end(), text,
-                            [](const auto& child, std::string_view wanted) {
-                              return literal_before(child.first, wanted);
-                            });
+  // The index of the child for `text`, or literals.size(); `insert_at` gets where it would go.
+  std::size_t literal_index(std::string_view text,
+                            std::size_t* insert_at = nullptr) const noexcept {
+    const auto key = key_of(text);
+    auto i = static_cast<std::size_t>(
+        std::lower_bound(literal_keys.begin(), literal_keys.end(), key) - literal_keys.begin());
+    for (; i < literal_keys.size() && literal_keys[i] == key; ++i) {
+      if (literals[i].first == text) return i;
+    }
+    if (insert_at != nullptr) *insert_at = i;
+    return literals.size();
   }
 
   const node* literal(std::string_view text) const noexcept {
-    const auto it = literal_position(text);
-    return it != literals.end() && it->first == text ? it->second.get() : nullptr;
+    const auto i = literal_index(text);
+    return i < literals.size() ? literals[i].second.get() : nullptr;
   }
 
   node& make_literal(std::string_view text) {
-    const auto it = literal_position(text);
-    if (it != literals.end() && it->first == text) return *it->second;
-    return *literals.emplace(it, std::string(text), std::make_unique<node>())->second;
+    std::size_t insert_at = 0;
+    const auto i = literal_index(text, &insert_at);
+    if (i < literals.size()) return *literals[i].second;
+    const auto offset = static_cast<std::ptrdiff_t>(insert_at);
+    literal_keys.reserve(literal_keys.size() + 1);  // so that the second insert cannot throw
+    auto& child =
+        literals.emplace(literals.begin() + offset, std::string(text), std::make_unique<node>())
+            ->second;
+    literal_keys.insert(literal_keys.begin() + offset, key_of(text));
+    return *child;
   }
 };
 

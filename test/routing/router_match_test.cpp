@@ -60,6 +60,28 @@ TEST_SUITE("routing") {
     CHECK(p.req.param("rest") == "42/posts");
   }
 
+  TEST_CASE("literal segments alike in length and first byte stay apart") {
+    cf::router app;
+    app.get("/kv", ok, tag(1));
+    app.get("/kw", ok, tag(2));
+    app.get("/k", ok, tag(3));
+    app.get("/kvs", ok, tag(4));
+    app.get("/", ok, tag(5));
+    app.get("/ka/x", ok, tag(6));
+    app.get("/kb/x", ok, tag(7));
+    probe p(app);
+
+    CHECK(p("GET", "/kv") == 1);
+    CHECK(p("GET", "/kw") == 2);
+    CHECK(p("GET", "/k") == 3);
+    CHECK(p("GET", "/kvs") == 4);
+    CHECK(p("GET", "/") == 5);
+    CHECK(p("GET", "/ka/x") == 6);
+    CHECK(p("GET", "/kb/x") == 7);
+    CHECK(p("GET", "/kx") == 0);
+    CHECK(p("GET", "/kc/x") == 0);
+  }
+
   TEST_CASE("a branch that fails deeper gives way to the parameter, then the wildcard") {
     cf::router app;
     app.get("/a/static/x", ok, tag(1));
