@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "http/http_checks.hpp"
@@ -110,4 +111,48 @@ TEST_CASE("write timeout: a client that stops reading is dropped, others are ser
   after.send("GET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n");
   CHECK(after.read_response().masked() == plaintext_answer());
   CHECK(f.server.connection_count() == 1);
+}
+
+TEST_CASE("body read timeout: 408") {
+  auto config = limits_config();
+  config.body_timeout = 200ms;
+  fixture f(config);
+  tcp_client c(f.server.port(), 5s);
+  const auto start = std::chrono::steady_clock::now();
+  c.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n01234");
+  CHECK(c.read_response().masked() == expected_error_answer(408));
+  CHECK(std::chrono::steady_clock::now() - start >= config.body_timeout);
+}
+
+TEST_CASE("write timeout on a large buffered answer") {
+  fixture f;
+  tcp_client stalled(f.server.port(), 5s);
+  stalled.set_receive_buffer(4096);
+  stalled.send("GET /big?size=" + std::to_string(64 * 1024 * 1024) +
+               " HTTP/1.1\r\nHost: test\r\n\r\n");
+  CHECK(eventually([&] { return f.server.connection_count() == 0; }, 5s));
+  tcp_client after(f.server.port(), 5s);
+  after.send("GET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n");
+  CHECK(after.read_response().masked() == plaintext_answer());
+}
+
+TEST_CASE("max_connections: further clients wait until a slot frees up") {
+  auto config = limits_config();
+  config.max_connections = 2;
+  config.idle_timeout = 5s;
+  fixture f(config);
+  const std::string request = "GET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n";
+  std::optional<tcp_client> first(std::in_place, f.server.port(), 5s);
+  tcp_client second(f.server.port(), 5s);
+  for (auto* c : {&*first, &second}) {
+    c->send(request);
+    REQUIRE(c->read_response().masked() == plaintext_answer());
+  }
+  tcp_client third(f.server.port(), 200ms);  // the kernel completes the handshake
+  third.send(request);
+  CHECK(describe(third.fill()) == describe(read_outcome::timed_out));
+  CHECK(f.server.connection_count() == 2);
+  first.reset();  // frees a slot
+  third.set_receive_timeout(5s);
+  CHECK(third.read_response().masked() == plaintext_answer());
 }

@@ -293,3 +293,114 @@ TEST_CASE("leniencies of llhttp that the engine rejects with 400") {
   check_rejected_leniencies(f.t, "/echo");
   check_malformed_requests(f.t);
 }
+
+TEST_CASE("buffered answers around the copy threshold and beyond are exact") {
+  fixture f;
+  tcp_client c(f.server.port(), receive_timeout);
+  for (std::size_t size : {0, 1, 16383, 16384, 16385, 65536, 1024 * 1024 + 7}) {
+    INFO("size ", size);
+    c.send(get_request("/big?size=" + std::to_string(size)));
+    CHECK(c.read_response().masked() == echo_answer(big_body(size)));
+  }
+}
+
+TEST_CASE("pipelined large answers keep their order") {
+  fixture f;
+  std::vector<exchange> exchanges;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const auto size = 20000 + i * 1000;
+    exchanges.push_back(
+        {get_request("/big?size=" + std::to_string(size)), echo_answer(big_body(size))});
+    exchanges.push_back(
+        {get_request("/echo/" + std::to_string(i)), echo_answer("id=" + std::to_string(i))});
+  }
+  check_pipelined(f.t, exchanges, false);
+}
+
+TEST_CASE("100 pipelined requests of varied sizes straddle the read buffer") {
+  fixture f;
+  std::vector<exchange> exchanges;
+  for (int i = 0; i < 100; ++i) {
+    const auto id = std::to_string(i);
+    const std::string padding((i * 37) % 700, 'p');
+    exchanges.push_back({get_request("/echo/" + id, "HTTP/1.1", "X-Padding: " + padding + "\r\n"),
+                         echo_answer("id=" + id)});
+  }
+  check_pipelined(f.t, exchanges, false);
+}
+
+TEST_CASE("a request pipelined behind a body is parsed where the body ends") {
+  fixture f;
+  const std::string body = random_body(100'000);
+  const std::string length_header = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  SUBCASE("buffered body") {
+    check_pipelined(f.t,
+                    {{"POST /echo HTTP/1.1\r\nHost: test\r\n" + length_header + "\r\n" + body,
+                      echo_answer(body)},
+                     {get_request("/echo/1"), echo_answer("id=1")}},
+                    false);
+  }
+  SUBCASE("streamed body the handler reads") {
+    tcp_client c(f.server.port(), receive_timeout);
+    c.send("POST /upload HTTP/1.1\r\nHost: test\r\n" + length_header + "\r\n" + body +
+           get_request("/echo/2"));
+    const auto upload = c.read_response();
+    CHECK(field_of(upload.body, "bytes") == body.size());
+    CHECK(field_of(upload.body, "checksum") == fnv1a(body));
+    CHECK(c.read_response().masked() == echo_answer("id=2"));
+  }
+  SUBCASE("streamed body the handler ignores") {
+    check_pipelined(f.t,
+                    {{"POST /sink HTTP/1.1\r\nHost: test\r\n" + length_header + "\r\n" + body,
+                      echo_answer("ignored")},
+                     {get_request("/echo/3"), echo_answer("id=3")}},
+                    false);
+  }
+  SUBCASE("chunked streamed body the handler ignores") {
+    std::string chunked;
+    for (std::size_t at = 0; at < body.size(); at += 1000) {
+      chunked += "3e8\r\n" + body.substr(at, 1000) + "\r\n";
+    }
+    chunked += "0\r\n\r\n";
+    check_pipelined(
+        f.t,
+        {{"POST /sink HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
+          echo_answer("ignored")},
+         {get_request("/echo/4"), echo_answer("id=4")}},
+        false);
+  }
+}
+
+TEST_CASE("a chunked streamed upload reaches the handler whole") {
+  fixture f;
+  const std::string body = random_body(300'000);
+  std::string chunked;
+  for (std::size_t at = 0; at < body.size(); at += 1000) {
+    chunked += "3e8\r\n" + body.substr(at, 1000) + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  tcp_client c(f.server.port(), receive_timeout);
+  c.send("POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked);
+  const auto res = c.read_response();
+  INFO("handler saw: ", res.body);
+  CHECK(field_of(res.body, "bytes") == body.size());
+  CHECK(field_of(res.body, "checksum") == fnv1a(body));
+}
+
+TEST_CASE("HTTP/1.0 request with a body and keep-alive") {
+  fixture f;
+  tcp_client c(f.server.port(), receive_timeout);
+  const std::string request =
+      "POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 5\r\n\r\nhello";
+  c.send(request);
+  CHECK(c.read_response().masked() == expected_answer(200, text_fields(), "hello", "keep-alive"));
+  c.send(request);
+  CHECK(c.read_response().masked() == expected_answer(200, text_fields(), "hello", "keep-alive"));
+}
+
+TEST_CASE("an Expect other than 100-continue: 417") {
+  fixture f;
+  tcp_client c(f.server.port(), receive_timeout);
+  c.send("POST /echo HTTP/1.1\r\nHost: test\r\nExpect: teapot\r\nContent-Length: 5\r\n\r\nhello");
+  CHECK(c.read_response().masked() == expected_error_answer(417));
+}

@@ -211,7 +211,7 @@ void check_split_at_every_byte(const target& t, const exchange& e) {
   CHECK(failures == 0);
 }
 
-void check_pipelined(const target& t, const std::vector<exchange>& exchanges) {
+void check_pipelined(const target& t, const std::vector<exchange>& exchanges, bool one_batch) {
   tcp_client c(t.port, receive_timeout);
   std::string all;
   for (const auto& e : exchanges) all += e.request;
@@ -225,9 +225,11 @@ void check_pipelined(const target& t, const std::vector<exchange>& exchanges) {
     CHECK(res.masked() == exchanges[i].expected);
     total += res.raw.size();
   }
-  // The engine answers every request it found in one read with one write.
-  INFO("bytes in the first read: ", first_read, " of ", total);
-  CHECK(first_read == total);
+  if (one_batch) {
+    // The engine answers every request it found in one read with one write.
+    INFO("bytes in the first read: ", first_read, " of ", total);
+    CHECK(first_read == total);
+  }
   CHECK(c.buffered() == 0);
 }
 

@@ -66,8 +66,10 @@ split_requests split_check_requests(std::string_view body_path);
 void check_answer(const target& t, const exchange& e);
 // The request sent in two writes (TCP_NODELAY) split at every position; each answer must match.
 void check_split_at_every_byte(const target& t, const exchange& e);
-// All requests in one write; the answers must come in order, byte-exact, in one batch.
-void check_pipelined(const target& t, const std::vector<exchange>& exchanges);
+// All requests in one write; the answers must come in order, byte-exact, and (when
+// `one_batch`: they fit in one output batch) all in the first read.
+void check_pipelined(const target& t, const std::vector<exchange>& exchanges,
+                     bool one_batch = true);
 // HEAD answers GET's status line and header fields (Content-Length included) without a body.
 void check_head_matches_get(const target& t, std::string_view path);
 // Every answer carries a well-formed Date and the configured Server field.

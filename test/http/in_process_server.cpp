@@ -1,6 +1,5 @@
 #include "http/in_process_server.hpp"
 
-#include <memory>
 #include <system_error>
 
 namespace containerflare::test {
@@ -35,18 +34,26 @@ std::size_t in_process_server::connection_count() {
   return on_server_thread([this] { return server_.connection_count(); });
 }
 
-bool in_process_server::stop(std::chrono::milliseconds deadline) {
-  if (stopped_) return true;
-  stopped_ = true;
-  auto drained = std::make_shared<std::promise<void>>();
-  auto done = drained->get_future();
-  asio::post(io_, [this, drained] {
-    server_.shutdown([this, drained] {
-      drained->set_value();
+void in_process_server::begin_shutdown() {
+  if (shutdown_started_) return;
+  shutdown_started_ = true;
+  asio::post(io_, [this] {
+    server_.shutdown([this] {
+      drained_.set_value();
       io_.stop();
     });
   });
-  const bool in_time = done.wait_for(deadline) == std::future_status::ready;
+}
+
+bool in_process_server::wait_drained(std::chrono::milliseconds timeout) {
+  return drained_future_.wait_for(timeout) == std::future_status::ready;
+}
+
+bool in_process_server::stop(std::chrono::milliseconds deadline) {
+  if (stopped_) return true;
+  stopped_ = true;
+  begin_shutdown();
+  const bool in_time = wait_drained(deadline);
   if (!in_time) io_.stop();  // io_context::stop is thread-safe
   thread_.join();
   return in_time;

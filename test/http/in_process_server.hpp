@@ -47,8 +47,13 @@ class in_process_server {
   // Open connections, read on the server's thread.
   std::size_t connection_count();
 
-  // server::shutdown() and waits (bounded) for the drain to finish and the thread to end.
-  // Returns false when the drain did not finish within `deadline` (the loop is then stopped).
+  // Starts server::shutdown() on the server's thread; the loop stops when the drain is done.
+  void begin_shutdown();
+  // Waits up to `timeout` for the drain that begin_shutdown() started; true when it finished.
+  bool wait_drained(std::chrono::milliseconds timeout);
+
+  // begin_shutdown(), then waits (bounded) for the drain and the end of the thread. Returns false
+  // when the drain did not finish within `deadline` (the loop is then stopped anyway).
   bool stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
  private:
@@ -57,6 +62,9 @@ class in_process_server {
   server server_;
   std::uint16_t port_ = 0;
   std::thread thread_;
+  std::promise<void> drained_;
+  std::future<void> drained_future_ = drained_.get_future();
+  bool shutdown_started_ = false;
   bool stopped_ = false;
 };
 

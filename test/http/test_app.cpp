@@ -21,6 +21,14 @@ std::uint32_t fnv1a(std::string_view data, std::uint32_t hash) {
   return hash;
 }
 
+std::string big_body(std::size_t size) {
+  static constexpr std::string_view pattern = "0123456789abcdef";
+  std::string body;
+  body.reserve(size);
+  while (body.size() < size) body.append(pattern.substr(0, size - body.size()));
+  return body;
+}
+
 router make_test_app(test_app_state& state) {
   router app;
   app.get("/plaintext",
@@ -102,6 +110,19 @@ router make_test_app(test_app_state& state) {
         },
         "application/octet-stream");
   });
+  app.get("/big", [](request& req, context&) -> task<response> {
+    const std::size_t size = std::stoul(req.query("size").value_or("0"));
+    co_return text(big_body(size));
+  });
+
+  app.get("/hold", [&state](request&, context& ctx) -> task<response> {
+    co_await state.hold_gate.passed(ctx.executor());
+    co_return text("held");
+  });
+
+  app.post(
+      "/sink", [](request&, context&) -> task<response> { co_return text("ignored"); },
+      route_options{.max_body_bytes = upload_limit, .stream_body = true});
   return app;
 }
 
