@@ -221,7 +221,14 @@ task<bool> connection::read_header_block() {
     parsed_ +=
         parser_.feed(buffer_.data() + message_start_, buffer_.data() + parsed_, filled_ - parsed_);
     const auto st = parser_.current_state();
-    if (st == request_parser::state::body || st == request_parser::state::complete) co_return true;
+    if (st == request_parser::state::body || st == request_parser::state::complete) {
+      // The limit holds however the block arrived, whole in one read or in pieces.
+      if (parsed_ - message_start_ > config_.max_header_bytes) {
+        co_await fail_and_close(status::request_header_fields_too_large, "header block too large");
+        co_return false;
+      }
+      co_return true;
+    }
     if (st == request_parser::state::failed) {
       co_await fail_and_close(parser_.error_status(), parser_.error_reason());
       co_return false;

@@ -147,3 +147,17 @@ TEST_CASE("an Upgrade request is parsed as a plain request and the next one foll
   CHECK(p.current_state() == state::complete);
   CHECK(p.url().in(two.data() + second) == "/2");
 }
+
+TEST_CASE("a zero-length feed in the middle of a body adds no empty piece") {
+  const std::string msg = "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234";
+  request_parser p(8192);
+  p.begin_message();
+  std::size_t at = p.feed(msg.data(), msg.data(), msg.size());
+  at += p.feed(msg.data(), msg.data() + at, msg.size() - at);
+  REQUIRE(p.body_pieces().size() == 1);
+  CHECK(p.body_pieces()[0] == "01234");
+  p.body_pieces().clear();
+  p.feed(msg.data(), msg.data() + at, 0);
+  CHECK(p.body_pieces().empty());
+  CHECK(p.current_state() == state::body);
+}
