@@ -5,6 +5,12 @@
 // ("/files/{*path}", matching the rest of the path, possibly empty). At each segment a static
 // segment beats a parameter, which beats a wildcard. An unknown path answers 404; a known path
 // with another method answers 405 with `Allow`. GET routes answer HEAD too.
+// A path parameter matches one non-empty segment; "/files/{*path}" matches "/files/" (empty
+// value) and "/files/a/b" ("a/b"), not "/files". When the most specific matching pattern has no
+// route for the method, less specific ones are tried; 405 lists the most specific one's methods.
+// The default 404/405 bodies are JSON {"error": "..."}; fallback() replaces the 404. A nested
+// router's fallback answers unmatched paths under its prefix. Patterns: at most 16 parameters,
+// names of letters, digits, '_' and '-'.
 // Middleware wraps the next handler and runs in declaration order (the first `use` is the
 // outermost); a router's middleware also wraps its 404/405 answers.
 
