@@ -84,8 +84,10 @@ TEST_CASE("basic app: HEAD, 404, 405 with Allow") {
       f.t, {"DELETE /json HTTP/1.1\r\nHost: test\r\n\r\n", method_not_allowed_answer("GET, HEAD")});
 }
 
-TEST_CASE("basic app: HTTP/1.0 and Connection: close") {
+TEST_CASE("basic app: HTTP/1.0, Connection: close, half-close, garbage behind a batch") {
   fixture f;
+  check_answer_after_half_close(f.t, {get("/plaintext"), plaintext_answer()});
+  check_error_behind_pipelined_requests(f.t, {get("/json"), json_answer()});
   check_http10_keep_alive(f.t, {get("/plaintext"), plaintext_answer()}, "/plaintext");
   check_connection_close(f.t, "/plaintext", plaintext_answer());
 }
@@ -95,6 +97,7 @@ TEST_CASE("basic app: limits (414, 431, 413, 400) and rejected leniencies") {
   check_request_line_too_long(f.t);
   check_header_block_too_large(f.t);
   check_header_block_too_large_in_pieces(f.t);
+  check_header_limit_boundary(f.t);
   check_declared_body_too_large(f.t, "/plaintext");
   check_chunked_body_too_large(f.t, "/plaintext");
   check_malformed_requests(f.t);
@@ -104,6 +107,7 @@ TEST_CASE("basic app: limits (414, 431, 413, 400) and rejected leniencies") {
 TEST_CASE("basic app: header timeout 408 and idle close") {
   fixture f;
   check_header_timeout(f.t);
+  check_trickled_header_times_out(f.t);
   check_idle_timeout(f.t, "/plaintext");
 }
 

@@ -78,7 +78,12 @@ TEST_CASE("malformed requests: 400") {
 
 TEST_CASE("header read timeout: 408") {
   fixture f;
-  check_header_timeout(f.t);
+  SUBCASE("partial header block") {
+    check_header_timeout(f.t);
+  }
+  SUBCASE("header block trickled a byte at a time") {
+    check_trickled_header_times_out(f.t);
+  }
 }
 
 TEST_CASE("idle keep-alive timeout: the server closes") {

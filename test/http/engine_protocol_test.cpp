@@ -105,6 +105,17 @@ TEST_CASE("pipelined requests with bodies and unknown routes stay in step") {
                         {"GET /json HTTP/1.1\r\nHost: test\r\n\r\n", json_answer()}});
 }
 
+TEST_CASE("a request followed by the client's half-close is answered") {
+  fixture f;
+  check_answer_after_half_close(f.t, {get_request("/plaintext"), plaintext_answer()});
+  check_answer_after_half_close(f.t, {post_with_length, echo_answer("hello world")});
+}
+
+TEST_CASE("garbage behind pipelined requests: their answers first, then 400") {
+  fixture f;
+  check_error_behind_pipelined_requests(f.t, {get_request("/plaintext"), plaintext_answer()});
+}
+
 TEST_CASE("chunked request bodies are decoded for the handler") {
   fixture f;
   check_answer(f.t, {post_chunked, echo_answer("hello world")});

@@ -304,6 +304,22 @@ void check_connection_close(const target& t, std::string_view path,
   }
 }
 
+void check_answer_after_half_close(const target& t, const exchange& e) {
+  tcp_client c(t.port, receive_timeout);
+  c.send(e.request);
+  c.shutdown_write();
+  CHECK(c.read_response().masked() == e.expected);
+  CHECK(describe(c.expect_close()) == describe(read_outcome::closed));
+}
+
+void check_error_behind_pipelined_requests(const target& t, const exchange& e) {
+  tcp_client c(t.port, receive_timeout);
+  c.send(e.request + e.request + "NOT HTTP\r\n\r\n" + e.request);
+  CHECK(c.read_response().masked() == e.expected);
+  CHECK(c.read_response().masked() == e.expected);
+  expect_answer_then_close(c, expected_error_answer(400), "garbage behind two requests");
+}
+
 // --- limits -------------------------------------------------------------------------------------
 
 void check_request_line_too_long(const target& t) {
@@ -339,6 +355,26 @@ void check_header_block_too_large_in_pieces(const target& t) {
   }
   // The block never ends: the server must stop at its limit, not wait for the blank line.
   expect_answer_then_close(c, expected_error_answer(431), "header block that never ends");
+}
+
+void check_header_limit_boundary(const target& t) {
+  const auto request_of_size = [](std::size_t size) {
+    std::string r = "GET /plaintext HTTP/1.1\r\nHost: test\r\nX-Fill: ";
+    const std::size_t fixed = r.size() + 4;  // and the "\r\n\r\n" at the end
+    r.append(size - fixed, 'f');
+    return r + "\r\n\r\n";
+  };
+  const std::size_t limit = t.config.max_header_bytes;
+  {
+    tcp_client c(t.port, receive_timeout);
+    c.send(request_of_size(limit));
+    CHECK(c.read_response().masked() == plaintext_answer());
+  }
+  {
+    tcp_client c(t.port, receive_timeout);
+    c.send(request_of_size(limit + 1));
+    expect_answer_then_close(c, expected_error_answer(431), "one byte over the header limit");
+  }
 }
 
 void check_declared_body_too_large(const target& t, std::string_view path) {
@@ -393,6 +429,13 @@ void check_rejected_leniencies(const target& t, std::string_view path) {
        "POST " + p +
            " HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nTransfer-Encoding: "
            "chunked\r\n\r\n0\r\n\r\n"},
+      {"two Content-Length fields",
+       "POST " + p + " HTTP/1.1\r\nHost: test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"},
+      {"Transfer-Encoding without chunked last",
+       "POST " + p + " HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: identity\r\n\r\n"},
+      {"control character in a field value", "GET " + p +
+                                                 " HTTP/1.1\r\nHost: test\r\nX-Bad: a\x01"
+                                                 "b\r\n\r\n"},
   };
   for (const auto& [name, request] : cases) {
     tcp_client c(t.port, receive_timeout);
@@ -415,12 +458,33 @@ void check_header_timeout(const target& t) {
   CHECK(since(start) >= t.config.header_timeout);
 }
 
+void check_trickled_header_times_out(const target& t) {
+  tcp_client c(t.port, t.config.header_timeout + receive_timeout);
+  c.set_no_delay(true);
+  const std::string request =
+      get_request("/plaintext", "HTTP/1.1", "X-Slow: " + std::string(200, 's') + "\r\n");
+  const auto start = clock_type::now();
+  std::size_t sent = 0;
+  // One byte at a time; between bytes, wait (up to 20 ms) for the server's answer.
+  while (sent < request.size() && since(start) < t.config.header_timeout + receive_timeout) {
+    c.send(std::string_view(request).substr(sent++, 1));
+    pollfd p{c.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 20) > 0) break;
+  }
+  INFO("bytes sent before the answer: ", sent, " of ", request.size());
+  CHECK(sent < request.size());
+  expect_answer_then_close(c, expected_error_answer(408), "trickled header block");
+  CHECK(since(start) >= t.config.header_timeout);
+}
+
 void check_idle_timeout(const target& t, std::string_view path) {
   {
     tcp_client c(t.port, t.config.idle_timeout + receive_timeout);
+    // Taken before the request: the server's idle time starts after its answer, so this is a
+    // lower bound whatever the scheduling.
+    const auto start = clock_type::now();
     c.send(get_request(path));
     REQUIRE(c.read_response().status == 200);
-    const auto start = clock_type::now();
     CHECK(describe(c.expect_close()) == describe(read_outcome::closed));
     CHECK(since(start) >= t.config.idle_timeout);
   }

@@ -83,11 +83,20 @@ void check_http10_keep_alive(const target& t, const exchange& http11_equivalent,
 void check_connection_close(const target& t, std::string_view path,
                             const std::string& expected_keep_alive_answer);
 
+// A request followed by the client's half-close (shutdown of its sending side) is answered.
+void check_answer_after_half_close(const target& t, const exchange& e);
+// An error in the middle of a pipelined batch: the answers before it are sent, in order, then
+// the error answer, then the close.
+void check_error_behind_pipelined_requests(const target& t, const exchange& e);
+
 // Limits: 414, 431 (header block in one write and arriving in pieces), 413 for a declared
 // length (answered before any body byte is sent), 413 for a chunked body, 400 for garbage.
 void check_request_line_too_long(const target& t);
 void check_header_block_too_large(const target& t);
 void check_header_block_too_large_in_pieces(const target& t);
+// A request of exactly max_header_bytes (request line through the blank line) is served; one
+// byte more is 431.
+void check_header_limit_boundary(const target& t);
 void check_declared_body_too_large(const target& t, std::string_view path);
 void check_chunked_body_too_large(const target& t, std::string_view path);
 void check_malformed_requests(const target& t);
@@ -97,6 +106,9 @@ void check_rejected_leniencies(const target& t, std::string_view path);
 // Timeouts: a partial header block gets 408 after header_timeout; a connection idle after an
 // answer (or from the start) is closed after idle_timeout.
 void check_header_timeout(const target& t);
+// A client that keeps trickling its header block a byte at a time still gets 408 once
+// header_timeout has passed since its first byte (the deadline is not pushed back per read).
+void check_trickled_header_times_out(const target& t);
 void check_idle_timeout(const target& t, std::string_view path);
 
 // Content-Length three times over the limit, then two more limits' worth of body sent while
