@@ -148,6 +148,13 @@ void server::shutdown(std::function<void()> done) {
       log::warn("shutdown deadline passed, closing connections", {{"open", state->count}});
     }
     for (auto* c = state->first; c != nullptr; c = c->next) c->force_close();
+    // A handler suspended on something that never completes keeps its connection alive; the
+    // deadline is a promise to the platform, so report drained anyway.
+    if (state->on_drained) {
+      auto done = std::move(state->on_drained);
+      state->on_drained = nullptr;
+      asio::post(state->io, std::move(done));
+    }
   });
   s.check_drained();
 }
