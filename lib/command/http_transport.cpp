@@ -95,6 +95,18 @@ task<command_result> http_transport::call(std::string command, boost::json::valu
   }
 }
 
+struct http_transport::slot_waiter {
+  explicit slot_waiter(const asio::any_io_executor& executor) : timer(executor) {}
+  asio::steady_timer timer;
+  std::shared_ptr<connection> handed;  // a connection passed on by a finished call
+  bool may_connect = false;            // a slot passed on: open a new connection
+  bool woken = false;
+  void wake() {
+    woken = true;
+    timer.cancel();
+  }
+};
+
 void http_transport::close() {
   closed_ = true;
   std::error_code ignored;
@@ -102,12 +114,12 @@ void http_transport::close() {
   for (const auto& conn : busy_) conn->socket.close(ignored);
   open_ -= idle_.size();
   idle_.clear();
-  for (auto* waiter : std::exchange(slot_waiters_, {})) waiter->complete(closed_result());
+  for (auto* waiter : std::exchange(slot_waiters_, {})) waiter->wake();
 }
 
 task<http_transport::acquired> http_transport::acquire(clock::time_point deadline) {
-  for (;;) {
-    if (closed_) co_return closed_result();
+  if (closed_) co_return closed_result();
+  if (slot_waiters_.empty()) {
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
@@ -117,56 +129,80 @@ task<http_transport::acquired> http_transport::acquire(clock::time_point deadlin
     }
     if (open_ < std::max<std::size_t>(1, options_.http_max_connections)) {
       ++open_;
-      auto connected =
-          co_await connect_tcp(connect_host_, connect_port_,
-                               std::min(deadline, clock::now() + options_.connect_timeout));
-      if (connected.error || closed_) {
-        --open_;
-        if (auto* next = slot_waiters_.empty() ? nullptr : slot_waiters_.front()) {
-          slot_waiters_.pop_front();
-          next->complete(command_result::success(nullptr));
-        }
-        if (closed_) co_return closed_result();
-        const auto kind = clock::now() >= deadline ? command_errc::timeout : command_errc::io;
-        co_return command_result::failure(
-            kind, "cannot connect to " + name_ + ": " + connected.error.message());
-      }
-      auto conn =
-          std::make_shared<connection>(std::move(connected.socket), options_.max_reply_bytes);
-      busy_.insert(conn);
-      co_return conn;
-    }
-    pending_call waiter(executor_);
-    waiter.timer.expires_at(deadline);
-    slot_waiters_.push_back(&waiter);
-    struct forget_on_exit {
-      std::deque<pending_call*>& waiters;
-      pending_call* waiter;
-      ~forget_on_exit() { std::erase(waiters, waiter); }
-    } guard{slot_waiters_, &waiter};
-    std::error_code ignored;
-    co_await waiter.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    if (!waiter.result && !closed_) {
-      co_return command_result::failure(command_errc::timeout,
-                                        "timed out waiting for a connection to " + name_);
+      co_return co_await connect(deadline);
     }
   }
+  slot_waiter waiter(executor_);
+  waiter.timer.expires_at(deadline);
+  slot_waiters_.push_back(&waiter);
+  struct forget_on_exit {
+    std::deque<slot_waiter*>& waiters;
+    slot_waiter* waiter;
+    ~forget_on_exit() { std::erase(waiters, waiter); }
+  } guard{slot_waiters_, &waiter};
+  std::error_code ignored;
+  if (!waiter.woken) {
+    co_await waiter.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  const bool usable = !closed_ && clock::now() < deadline;
+  if (waiter.handed) {
+    if (usable) {
+      waiter.handed->reused = true;
+      co_return std::move(waiter.handed);
+    }
+    release(waiter.handed, true);  // still good for the next caller (closed: release closes it)
+  } else if (waiter.may_connect) {
+    if (usable) co_return co_await connect(deadline);
+    free_slot();
+  }
+  if (closed_) co_return closed_result();
+  co_return command_result::failure(command_errc::timeout,
+                                    "timed out waiting for a connection to " + name_);
+}
+
+task<http_transport::acquired> http_transport::connect(clock::time_point deadline) {
+  auto connected = co_await connect_tcp(
+      connect_host_, connect_port_, std::min(deadline, clock::now() + options_.connect_timeout));
+  if (connected.error || closed_) {
+    free_slot();
+    if (closed_) co_return closed_result();
+    const auto kind = clock::now() >= deadline ? command_errc::timeout : command_errc::io;
+    co_return command_result::failure(
+        kind, "cannot connect to " + name_ + ": " + connected.error.message());
+  }
+  auto conn = std::make_shared<connection>(std::move(connected.socket), options_.max_reply_bytes);
+  busy_.insert(conn);
+  co_return conn;
 }
 
 void http_transport::release(const std::shared_ptr<connection>& conn, bool reusable) {
   busy_.erase(conn);
-  if (reusable && !closed_) {
-    idle_.push_back(conn);
-  } else {
+  if (!reusable || closed_) {
     std::error_code ignored;
     conn->socket.close(ignored);
-    --open_;
+    free_slot();
+    return;
   }
   if (!slot_waiters_.empty()) {
     auto* next = slot_waiters_.front();
     slot_waiters_.pop_front();
-    next->complete(command_result::success(nullptr));
+    busy_.insert(conn);
+    next->handed = conn;
+    next->wake();
+    return;
   }
+  idle_.push_back(conn);
+}
+
+void http_transport::free_slot() {
+  if (!closed_ && !slot_waiters_.empty()) {
+    auto* next = slot_waiters_.front();
+    slot_waiters_.pop_front();
+    next->may_connect = true;
+    next->wake();
+    return;
+  }
+  --open_;
 }
 
 task<http_transport::exchange_outcome> http_transport::exchange(std::shared_ptr<connection> conn,

@@ -30,6 +30,7 @@ class http_transport final : public command_transport,
 
  private:
   struct connection;
+  struct slot_waiter;
   struct exchange_outcome {
     command_result result;
     bool reusable = false;
@@ -37,8 +38,12 @@ class http_transport final : public command_transport,
   };
   using acquired = std::variant<std::shared_ptr<connection>, command_result>;
 
+  // A connection for one exchange: idle, new, or handed over by a call that finished. Calls
+  // wait their turn in order, so a burst cannot starve an earlier caller.
   task<acquired> acquire(clock::time_point deadline);
+  task<acquired> connect(clock::time_point deadline);  // a slot is reserved in open_
   void release(const std::shared_ptr<connection>& conn, bool reusable);
+  void free_slot();  // a connection is gone: its slot goes to the next waiter
   task<exchange_outcome> exchange(std::shared_ptr<connection> conn, const std::string& request);
   command_result interpret(const http_response_parser& response);
   command_result closed_result() const;
@@ -53,7 +58,7 @@ class http_transport final : public command_transport,
   std::vector<std::shared_ptr<connection>> idle_;
   std::unordered_set<std::shared_ptr<connection>> busy_;
   std::size_t open_ = 0;  // idle + busy + connecting
-  std::deque<pending_call*> slot_waiters_;
+  std::deque<slot_waiter*> slot_waiters_;
   std::uint64_t last_id_ = 0;
   bool closed_ = false;
 };

@@ -10,7 +10,17 @@
 // hops to the owner and the coroutine resumes on its own executor.
 //
 // Nothing connects until the first invoke, so creating a client never blocks or fails startup.
-// Destroy (or close()) the client on the owner's thread, or after the owner has stopped.
+// Destroy (or close()) the client on the owner's thread, or after the owner has stopped. The
+// stream transports ignore SIGPIPE (unless the application set a handler): a vanished host is
+// a write error, not a dead process.
+//
+// g++ 12 rejects a braced JSON payload inside the co_await expression itself ("array used as
+// initializer"); start the call first, then await it:
+//
+//   auto call = client.invoke("kv.get", {{"key", "visits"}});
+//   auto reply = co_await std::move(call);
+//
+// The payload is moved into the call when it is created, so nothing dangles.
 
 #include <memory>
 #include <string>
