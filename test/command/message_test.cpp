@@ -204,6 +204,17 @@ TEST_CASE("reply parsing rejects malformed JSON anywhere, including ignored fiel
   }
 }
 
+TEST_CASE("ignored fields: any JSON, repeated, and deeper than the payload limit") {
+  cf::message_parser parser;
+  cf::command_response response;
+  std::string problem;
+  CHECK(parser.parse_response("{\"ok\":true,\"x\":1,\"x\":[2]}", response, problem));
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+  CHECK(parser.parse_response("{\"ok\":true,\"x\":" + deep + "}", response, problem));
+  CHECK_FALSE(parser.parse_response("{\"ok\":true,\"payload\":" + deep + "}", response, problem));
+  CHECK(problem == "recursion limit exceeded");
+}
+
 TEST_CASE("reply parsing in place and with a copy give the same result") {
   cf::message_parser parser;
   std::string text =

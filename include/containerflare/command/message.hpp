@@ -7,7 +7,9 @@
 // Requests are built with Boost.JSON; replies are parsed with simdjson and accepted exactly when
 // the Rust crate's serde types accept them (extra fields, surrounding whitespace, the array form
 // `[ok,payload,diagnostic]`), with `id` read as well. Payloads are limited to 127 nested levels
-// counting the outer object, like serde_json.
+// counting the outer object, like serde_json. One deliberate difference: serde ignores `id`,
+// but a reply whose `id` is not an unsigned integer (or null) is rejected here, since it cannot
+// be matched to its call.
 
 #include <cstddef>
 #include <cstdint>
