@@ -6,8 +6,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <memory>
-#include <optional>
 
 #include <asio/post.hpp>
 
@@ -28,7 +26,7 @@ struct fixture {
   test_app_state state;
   in_process_server server;
 
-  unsigned held() {
+  std::size_t held() {
     return server.on_server_thread([this] { return state.hold_gate.waiting(); });
   }
 };
@@ -67,26 +65,18 @@ TEST_CASE("shutdown lets a request in flight finish with Connection: close") {
 TEST_CASE("the drain deadline ends a request that does not finish") {
   auto config = test_config();
   config.shutdown_timeout = 200ms;
-  // The gate must go before the server's io_context (its timer belongs to it) and after the
-  // loop stopped; hence the explicit lifetimes.
-  auto state = std::make_unique<test_app_state>();
-  std::optional<in_process_server> server(std::in_place, make_test_app(*state), config);
-  tcp_client c(server->port(), 5s);
+  fixture f(config);
+  tcp_client c(f.server.port(), 5s);
   c.send(get_request("/hold"));
-  REQUIRE(eventually(
-      [&] { return server->on_server_thread([&] { return state->hold_gate.waiting(); }) == 1; },
-      5s));
+  REQUIRE(eventually([&] { return f.held() == 1; }, 5s));
   const auto start = std::chrono::steady_clock::now();
-  server->begin_shutdown();
+  f.server.begin_shutdown();
   // The client loses its connection without an answer once the deadline passes.
   const auto outcome = c.expect_close();
   CHECK((outcome == read_outcome::closed || outcome == read_outcome::reset));
   CHECK(std::chrono::steady_clock::now() - start >= config.shutdown_timeout);
-  const bool drained = server->wait_drained(3s);
+  const bool drained = f.server.wait_drained(3s);
   CHECK(drained);
   // Let the handler end so that the server can stop either way.
-  if (!drained) asio::post(server->io(), [&] { state->hold_gate.open(); });
-  server->stop();
-  state.reset();
-  server.reset();
+  if (!drained) asio::post(f.server.io(), [&] { f.state.hold_gate.open(); });
 }

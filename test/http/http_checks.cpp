@@ -68,8 +68,8 @@ struct upload_outcome {
 };
 
 // Sends `body` as fast as the server takes it while reading whatever it answers, the way a
-// client that does not wait for the answer behaves. Stops when everything is sent and the answer
-// is complete, when sending fails after the answer, or at the deadline.
+// client that does not wait for the answer behaves. Stops once everything is sent (or sending
+// failed) and the answer is complete (or the stream ended), or at the deadline.
 upload_outcome send_while_reading(tcp_client& c, std::string_view body, milliseconds deadline) {
   upload_outcome out;
   const auto until = clock_type::now() + deadline;
