@@ -3,7 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <simdjson.h>
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <functional>
+#include <random>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -281,7 +285,10 @@ TEST_SUITE("metadata") {
                                               R"({"platform":{"platform":"cloudflare",}})",
                                               R"(["a",])",
                                               R"({} {})",
-                                              R"({"colo":"A"}])"};
+                                              R"({"colo":"A"}])",
+                                              R"({"\q":1})",
+                                              R"({"x":{"\ud800":1}})",
+                                              ""};
     for (const auto& input : invalid) {
       CAPTURE(input);
       CHECK_FALSE(boost_json_accepts(input));
@@ -299,6 +306,71 @@ TEST_SUITE("metadata") {
       CHECK(boost_json_accepts(input));
       CHECK(cf::parse_metadata_header(input) == cf::request_metadata{});
     }
+  }
+
+  TEST_CASE("mutated headers: invalid JSON is always rejected, duplicate-free JSON objects kept") {
+    // Differential check against two independent parsers. Boost.JSON decides validity; simdjson's
+    // DOM (which keeps repeated keys) tells whether any object repeats a key.
+    const std::string seeds[] = {
+        metadata_test::read_fixture("metadata-full.json"),
+        metadata_test::read_fixture("metadata-cloudrun.json"),
+        R"({"colo":"SJC","asn":13335,"latitude":37.5,"x":[1,-2.5e3,true,false,null,{"y":"\u00e9"}]})"};
+    const std::string alphabet = "{}[]\",:\\0123456789.eE+-tnfalsru \x01\xc3\xa9\xff";
+    std::mt19937 random(20240601);
+    simdjson::dom::parser dom;
+    const std::function<bool(simdjson::dom::element)> repeats_a_key =
+        [&](simdjson::dom::element e) {
+          simdjson::dom::object object;
+          simdjson::dom::array array;
+          if (!e.get(object)) {
+            std::vector<std::string_view> keys;
+            for (const auto member : object) {
+              if (std::find(keys.begin(), keys.end(), member.key) != keys.end()) return true;
+              keys.push_back(member.key);
+              if (repeats_a_key(member.value)) return true;
+            }
+          } else if (!e.get(array)) {
+            for (const auto child : array) {
+              if (repeats_a_key(child)) return true;
+            }
+          }
+          return false;
+        };
+    int rejected_invalid = 0;
+    int kept_valid = 0;
+    for (int round = 0; round < 40000; ++round) {
+      std::string input = seeds[static_cast<std::size_t>(round) % std::size(seeds)];
+      const int edits = 1 + static_cast<int>(random() % 3);
+      for (int e = 0; e < edits; ++e) {
+        const std::size_t at = random() % (input.size() + 1);
+        const char c = alphabet[random() % alphabet.size()];
+        switch (random() % 3) {
+          case 0:
+            input.insert(at, 1, c);
+            break;
+          case 1:
+            if (at < input.size()) input.erase(at, 1);
+            break;
+          default:
+            if (at < input.size()) input[at] = c;
+            break;
+        }
+      }
+      CAPTURE(input);
+      const bool ours = cf::parse_metadata_header(input).has_value();
+      if (!boost_json_accepts(input)) {
+        ++rejected_invalid;
+        CHECK_FALSE(ours);
+        continue;
+      }
+      simdjson::dom::element root;
+      if (dom.parse(input).get(root) || !root.is_object() || repeats_a_key(root)) continue;
+      ++kept_valid;
+      CHECK(ours);
+    }
+    // Both branches were exercised.
+    CHECK(rejected_invalid > 10000);
+    CHECK(kept_valid > 5000);
   }
 
   TEST_CASE("nesting inside unknown fields: deep values pass up to the documented bound") {

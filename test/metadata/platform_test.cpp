@@ -2,8 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "containerflare/platform.hpp"
 
@@ -152,6 +155,22 @@ TEST_SUITE("metadata") {
     CHECK_FALSE(limiter.allow());
     now += std::chrono::hours(2);
     CHECK(limiter.allow());
+  }
+
+  TEST_CASE("rate_limiter: threads racing at one instant get exactly one event") {
+    cf::rate_limiter limiter(std::chrono::minutes(1));
+    limiter.set_clock([] { return std::chrono::steady_clock::time_point{std::chrono::hours(1)}; });
+    std::atomic<int> allowed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 1000; ++i) {
+          if (limiter.allow()) ++allowed;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(allowed == 1);
   }
 
   TEST_CASE("rate_limiter: the clock's epoch does not matter") {
