@@ -7,7 +7,9 @@
 // Many invokes may be in flight at once on one connection; replies are matched by id (or, from
 // a host that sends none, in order). The client lives on one io_context, its owner, which must
 // be run by a single thread. A coroutine on another io_context may await invoke() too: the call
-// hops to the owner and the coroutine resumes on its own executor.
+// hops to the owner and the coroutine resumes on its own executor. The owner keeps work counted
+// on the caller's context until its side of the call has ended, so let a caller's run() return
+// by itself (or stop the owner first) before destroying the caller's io_context.
 //
 // Nothing connects until the first invoke, so creating a client never blocks or fails startup.
 // Destroy (or close()) the client on the owner's thread, or after the owner has stopped. The
