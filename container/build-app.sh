@@ -1,27 +1,25 @@
 #!/usr/bin/env bash
-# Builds one executable target of the project the way the image ships it and stages it, with its
-# shared-library closure, into an empty root file system (see collect-runtime.sh):
+# Builds one executable target in a configured Meson build directory and stages it, with its
+# shared-library closure, into an empty root file system as /app (see collect-runtime.sh):
 #
-#   container/build-app.sh TARGET ROOTFS [SOURCE_DIR] [BUILD_DIR]
+#   container/build-app.sh TARGET BUILD_DIR ROOTFS
 #
-# Release build, Boost.JSON and libgcc linked statically (-Drelease_link=true), tests off,
-# stripped. TARGET is a Meson executable target name, e.g. containerflare-basic.
+# TARGET is a Meson executable target name (e.g. containerflare-basic), wherever in the tree it
+# is declared. container/Dockerfile configures BUILD_DIR for release (-Drelease_link=true,
+# stripped) and builds the libraries in an earlier layer.
 set -euo pipefail
 
-if [ $# -lt 2 ] || [ $# -gt 4 ]; then
-  echo "usage: $0 TARGET ROOTFS [SOURCE_DIR] [BUILD_DIR]" >&2
+if [ $# -ne 3 ]; then
+  echo "usage: $0 TARGET BUILD_DIR ROOTFS" >&2
   exit 2
 fi
 target=$1
-rootfs=$2
-source_dir=${3:-.}
-build_dir=${4:-/tmp/containerflare-image-build}
+build_dir=$2
+rootfs=$3
 here=$(cd "$(dirname "$0")" && pwd)
 
-meson setup "$build_dir" "$source_dir" --buildtype=release -Drelease_link=true -Dtests=false --strip
 meson compile -C "$build_dir" "$target"
 
-# The file Meson wrote for the target, wherever in the tree the target is declared.
 program=$(meson introspect --targets "$build_dir" | python3 -c '
 import json, sys
 name = sys.argv[1]

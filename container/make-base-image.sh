@@ -62,13 +62,26 @@ mirror=${mirror:-http://deb.debian.org/debian}
 security_mirror=${DEBIAN_SECURITY_MIRROR:-$(host_mirror debian-security)}
 
 rootfs=$(mktemp -d /var/tmp/cf-bookworm-rootfs.XXXXXX)
+# Everything below deletes inside "$rootfs": never let it be anything but that new directory.
+[[ $rootfs == /var/tmp/cf-bookworm-rootfs.?????? && -d $rootfs ]] || exit 1
 trap 'rm -rf --one-file-system "$rootfs"' EXIT
 
 say "debootstrap --variant=minbase $suite from $mirror"
 debootstrap --variant=minbase --arch=amd64 "$suite" "$rootfs" "$mirror" >&2
 
-# Leave out what the official slim image leaves out; the Dockerfile runs apt-get update itself.
-rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+# Set dpkg and apt up as the official slim image does: manuals, documentation and translations
+# are not unpacked, translated package indexes are not fetched. Then leave out the same files.
+# (Every path below is inside "$rootfs", checked above to be a fresh temporary directory.)
+printf 'path-exclude /usr/share/%s/*\n' doc groff info linda lintian/overrides locale man \
+  >"$rootfs/etc/dpkg/dpkg.cfg.d/slim-image"
+echo 'path-include /usr/share/doc/*/copyright' >>"$rootfs/etc/dpkg/dpkg.cfg.d/slim-image"
+# No fsync per unpacked file: a failed image build is thrown away, not repaired.
+echo 'force-unsafe-io' >"$rootfs/etc/dpkg/dpkg.cfg.d/unsafe-io"
+echo 'Acquire::Languages "none";' >"$rootfs/etc/apt/apt.conf.d/slim-image"
+for dir in doc groff info linda lintian/overrides locale man; do
+  find "$rootfs/usr/share/$dir" -mindepth 1 -not -type d -not -path "$rootfs/usr/share/doc/*/copyright" -delete 2>/dev/null || true
+done
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* \
   "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/* "$rootfs"/tmp/*
 {
   echo "deb $mirror $suite main"

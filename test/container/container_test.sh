@@ -116,7 +116,7 @@ fi
 
 say "building $image (APP=$app)"
 build_start=$(now_ms)
-if ! DOCKER_BUILDKIT=0 docker build --network host -f "$source_root/container/Dockerfile" \
+if ! DOCKER_BUILDKIT=0 docker build --force-rm --network host -f "$source_root/container/Dockerfile" \
   --build-arg "APP=$app" -t "$image" "$source_root" >"$workdir/build.log" 2>&1; then
   tail -n 80 "$workdir/build.log" >&2
   fail "docker build failed (the end of its output is above)"
