@@ -15,14 +15,16 @@
 //    keeps "GET" / "/"; `forwarded_for` that is not an array of strings (e.g. null, a string, or
 //    an array holding a non-string) keeps `[]`; a `platform` that is not an object with a
 //    `platform` tag of "cloudflare" or "cloud_run" (unknown or missing tag, non-string tag, a
-//    string or an array) is dropped; a nested object that is not an object is dropped; a
-//    wrong-typed field inside `platform`, `trace_context` or `client_hints` is dropped while the
-//    rest of that object is kept (`"sampled":"true"` leaves `sampled` null).
+//    string or an array) is dropped; a `trace_context` or `client_hints` that is not an object
+//    (an array included) is dropped; a wrong-typed field inside `platform`, `trace_context` or
+//    `client_hints` is dropped while the rest of that object is kept (`"sampled":"true"` leaves
+//    `sampled` null). Extension fields: see their comments below.
 //  - A top-level array is read positionally over the 27 v0.2 fields (serde accepts it that way);
 //    more than 27 elements rejects the header.
 //  - Anything that is not valid JSON (trailing characters, trailing commas, raw control
 //    characters in strings, lone surrogates, invalid UTF-8, a byte-order mark), or whose root is
-//    neither an object nor an array, rejects the header.
+//    neither an object nor an array, rejects the header. So do values nested more than 1024
+//    levels deep (a bound on the work per header; serde has none inside ignored fields).
 //
 // Serialisation (serialize_metadata / to_json) writes the 27 v0.2 fields exactly as serde_json
 // does (same order, `null` for absent values, `[]` for an empty `forwarded_for`, `platform`

@@ -70,6 +70,7 @@ enum class field : std::uint8_t {
   tls_version,
 };
 constexpr std::size_t v02_field_count = 27;
+static_assert(static_cast<std::size_t>(field::raw_url) + 1 == v02_field_count);
 
 // The names of the fields above, in the same order.
 constexpr std::array<std::string_view, 38> top_level_names = {

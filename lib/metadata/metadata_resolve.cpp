@@ -61,9 +61,7 @@ std::vector<std::string> split_forwarded_for(std::string_view header) {
   return out;
 }
 
-// Cloud Run hosts: `<service>-<project number>.<region>.run.app`, or the older
-// `<service>-<hash>-<region code>.a.run.app`. Other hosts give nothing (the Rust crate guesses
-// from any host's labels, which turns "app.example.com" into region "app").
+// "host:port" → "host" (bracketed IPv6 literals are left alone: they are no Cloud Run host).
 std::string_view host_without_port(std::string_view host) noexcept {
   if (const auto colon = host.rfind(':');
       colon != std::string_view::npos && host.find(']') == std::string_view::npos) {
@@ -72,6 +70,9 @@ std::string_view host_without_port(std::string_view host) noexcept {
   return host;
 }
 
+// Cloud Run hosts: `<service>-<project number>.<region>.run.app`, or the older
+// `<service>-<hash>-<region code>.a.run.app`. Other hosts give nothing (the Rust crate guesses
+// from any host's labels, which turns "app.example.com" into region "app").
 std::vector<std::string_view> cloud_run_host_labels(std::string_view host) {
   host = host_without_port(host);
   constexpr std::string_view suffix = ".run.app";
