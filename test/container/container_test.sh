@@ -74,6 +74,9 @@ cleanup() {
   rm -rf "$workdir"
 }
 trap cleanup EXIT
+# A timeout or Ctrl-C still removes the container and stops the daemon this test started.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # --- engine -------------------------------------------------------------------------------------
 
