@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "containerflare/platform.hpp"
+
 namespace containerflare {
 
 // The metadata members (metadata(), metadata_now(), ~context) live in
@@ -12,6 +14,11 @@ command_client& context::command() const {
     throw std::logic_error("no command channel is configured for this server");
   }
   return *services_.command;
+}
+
+platform_kind context::platform() const noexcept {
+  return services_.environment != nullptr ? services_.environment->platform()
+                                          : platform_kind::generic;
 }
 
 const runtime_environment& context::environment() const {

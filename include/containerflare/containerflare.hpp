@@ -2,6 +2,7 @@
 // Everything a containerflare app needs, in one include.
 
 #include "containerflare/access_log.hpp"
+#include "containerflare/command.hpp"
 #include "containerflare/config.hpp"
 #include "containerflare/context.hpp"
 #include "containerflare/error.hpp"

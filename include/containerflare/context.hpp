@@ -16,6 +16,7 @@ class request;
 struct request_metadata;
 class runtime_environment;
 class command_client;
+enum class platform_kind : unsigned char;
 
 // Process-wide services shared by every request of a server (owned by run()/serve() or a test).
 struct runtime_services {
@@ -39,6 +40,9 @@ class context {
   // The process's command channel client. Throws std::logic_error when none is configured.
   command_client& command() const;
   bool has_command() const noexcept { return services_.command != nullptr; }
+
+  // The platform the process runs on; generic when the server has no runtime environment.
+  platform_kind platform() const noexcept;
 
   // The runtime environment (platform, container info). Throws std::logic_error when absent.
   const runtime_environment& environment() const;

@@ -16,7 +16,7 @@
 
 namespace containerflare {
 
-enum class platform_kind { generic, cloudflare, cloud_run };
+enum class platform_kind : unsigned char { generic, cloudflare, cloud_run };
 
 std::string_view to_string(platform_kind kind) noexcept;
 

@@ -33,6 +33,24 @@ const std::error_category& command_category() noexcept {
   return category;
 }
 
+std::string_view to_string(command_errc kind) noexcept {
+  switch (kind) {
+    case command_errc::command_failure:
+      return "command_failure";
+    case command_errc::transport_closed:
+      return "transport_closed";
+    case command_errc::timeout:
+      return "timeout";
+    case command_errc::io:
+      return "io";
+    case command_errc::serialization:
+      return "serialization";
+    case command_errc::unavailable:
+      return "unavailable";
+  }
+  return "unknown";
+}
+
 int http_status_for(command_errc kind) noexcept {
   switch (kind) {
     case command_errc::unavailable:

@@ -12,6 +12,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "containerflare/command/error.hpp"
 #include "containerflare/context.hpp"
 #include "containerflare/error.hpp"
 #include "containerflare/log.hpp"
@@ -380,6 +381,13 @@ task<response> connection::call_handler(const route_match& m) {
   ctx.set_remote_address(remote_address_);
   try {
     co_return co_await server_->app.handle(m, request_, ctx);
+  } catch (const command_error& e) {
+    // A command the handler did not handle: 502 for a failure, 503 when no host is there, 504
+    // for a timeout, with the diagnostic (it describes the host's answer, not our internals).
+    log::warn("command failed",
+              {{"method", request_.method()}, {"path", request_.path()}, {"error", e.what()}});
+    co_return json(boost::json::object{{"error", e.diagnostic()}, {"kind", to_string(e.kind())}},
+                   static_cast<status>(e.http_status()));
   } catch (const std::system_error& e) {
     if (stream_ && stream_->failure()) {
       // The handler gave up because reading the body failed; answer for that failure.

@@ -9,6 +9,7 @@
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 
+#include "containerflare/command/client.hpp"
 #include "containerflare/health_check.hpp"
 #include "containerflare/log.hpp"
 #include "containerflare/platform.hpp"
@@ -23,13 +24,23 @@ struct event_loop {
   std::unique_ptr<server> srv;
 };
 
-int serve_with(const router& app, const server_config& config, runtime_services services) {
+int serve_with(const router& app, const server_config& config,
+               const runtime_environment& environment, const command_options& command) {
   // The stdio command transport writes to a pipe; a vanished reader must not kill us.
   std::signal(SIGPIPE, SIG_IGN);
   const unsigned workers = std::max(1u, config.workers);
   std::vector<std::unique_ptr<event_loop>> loops;
-  for (unsigned i = 0; i < workers; ++i) {
-    auto loop = std::make_unique<event_loop>();
+  for (unsigned i = 0; i < workers; ++i) loops.push_back(std::make_unique<event_loop>());
+
+  // One command channel for the process, owned by the first loop; invokes from other loops hop
+  // to it and back. It connects on the first invoke, so it never delays listening. Declared
+  // after the loops: destroyed first, on this (the owner's) thread, after the loops stopped.
+  command_client client(loops.front()->io, command);
+  runtime_services services;
+  services.environment = &environment;
+  services.command = &client;
+
+  for (auto& loop : loops) {
     loop->srv = std::make_unique<server>(loop->io, app, config, services);
     // Each loop has its own SO_REUSEPORT listener: nothing shared on the request path.
     if (auto ec = loop->srv->listen(workers > 1)) {
@@ -37,11 +48,13 @@ int serve_with(const router& app, const server_config& config, runtime_services 
                  {{"address", config.address}, {"port", config.port}, {"error", ec.message()}});
       return 1;
     }
-    loops.push_back(std::move(loop));
   }
-  log::info(
-      "listening",
-      {{"address", config.address}, {"port", loops.front()->srv->port()}, {"workers", workers}});
+  log::info("listening", {{"address", config.address},
+                          {"port", loops.front()->srv->port()},
+                          {"workers", workers},
+                          {"platform", to_string(environment.platform())}});
+  log::info("command channel", {{"endpoint", command.endpoint.to_string()},
+                                {"available", command.endpoint.available()}});
   for (auto& loop : loops) loop->srv->start();
 
   asio::signal_set signals(loops.front()->io, SIGINT, SIGTERM);
@@ -60,6 +73,7 @@ int serve_with(const router& app, const server_config& config, runtime_services 
   }
   loops.front()->io.run();
   for (auto& t : threads) t.join();
+  client.close();
   log::info("stopped");
   return 0;
 }
@@ -68,24 +82,26 @@ int serve_with(const router& app, const server_config& config, runtime_services 
 
 int serve(const router& app, const server_config& config) {
   log::configure(config.log_level, config.log_format);
-  return serve_with(app, config, {});
-}
-
-int run(const router& app) {
-  server_config config;
-  std::unique_ptr<runtime_environment> environment;
   try {
     const auto env = process_env();
-    config = server_config::from_environment(env);
-    environment = std::make_unique<runtime_environment>(runtime_environment::from_environment(env));
+    const auto environment = runtime_environment::from_environment(env);
+    const auto command = command_options::from_environment(env);
+    return serve_with(app, config, environment, command);
   } catch (const config_error& e) {
     log::error("invalid configuration", {{"variable", e.variable}, {"error", e.what()}});
     return 2;
   }
-  log::configure(config.log_level, config.log_format);
-  runtime_services services;
-  services.environment = environment.get();
-  return serve_with(app, config, services);
+}
+
+int run(const router& app) {
+  server_config config;
+  try {
+    config = server_config::from_environment(process_env());
+  } catch (const config_error& e) {
+    log::error("invalid configuration", {{"variable", e.variable}, {"error", e.what()}});
+    return 2;
+  }
+  return serve(app, config);
 }
 
 int run(const router& app, int argc, char** argv) {

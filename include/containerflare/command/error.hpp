@@ -4,6 +4,7 @@
 // convenience APIs (`command_client::invoke`, the typed helpers).
 
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 
@@ -30,6 +31,8 @@ inline std::error_code make_error_code(command_errc e) noexcept {
 // The HTTP status a handler should answer when a command it depends on fails: 503 when no host
 // is there, 504 on timeout, 502 for everything else (the upstream failed or misbehaved).
 int http_status_for(command_errc kind) noexcept;
+// The kind as a snake_case token ("timeout", "unavailable", ...), for logs and JSON errors.
+std::string_view to_string(command_errc kind) noexcept;
 
 class command_error : public std::system_error {
  public:
