@@ -69,7 +69,7 @@ std::optional<command_endpoint> parse_http(std::string_view rest, std::string* p
   ep.port = hp->port.value_or(80);
   ep.path = target.empty()
                 ? "/"
-                : (target.front() == '?' ? "/" + std::string(target) : std::string(target));
+                : (target.front() == '?' ? std::string("/").append(target) : std::string(target));
   return ep;
 }
 
@@ -148,9 +148,12 @@ std::string command_endpoint::to_string() const {
       return "tcp://" + detail::url_host(host) + ":" + std::to_string(port);
     case endpoint_kind::unix_socket:
       return "unix://" + path;
-    case endpoint_kind::http:
-      return "http://" + detail::url_host(host) + (port == 80 ? "" : ":" + std::to_string(port)) +
-             path;
+    case endpoint_kind::http: {
+      // Appends instead of operator+ chains: GCC 12 -O3 warns falsely (-Wrestrict) on those.
+      std::string out = "http://" + detail::url_host(host);
+      if (port != 80) out.append(":").append(std::to_string(port));
+      return out.append(path);
+    }
   }
   return "unavailable";
 }

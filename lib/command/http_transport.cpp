@@ -17,7 +17,9 @@ namespace {
 constexpr auto non_throwing = asio::experimental::as_tuple(asio::use_awaitable);
 
 std::string authority(const std::string& host, std::uint16_t port) {
-  return url_host(host) + (port == 80 ? "" : ":" + std::to_string(port));
+  std::string out = url_host(host);  // appended: GCC 12 -O3 warns falsely on operator+ here
+  if (port != 80) out.append(":").append(std::to_string(port));
+  return out;
 }
 
 // The start of an error body, for the diagnostic.
