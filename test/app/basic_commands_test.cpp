@@ -11,17 +11,11 @@
 #include <asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include "app/app_process.hpp"
 #include "command/line_host.hpp"
-#include "support/process.hpp"
-#include "support/program_under_test.hpp"
-#include "support/tcp_client.hpp"
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-using containerflare::test::child_process;
-using containerflare::test::program_under_test;
-using containerflare::test::spawn_options;
-using containerflare::test::tcp_client;
 
 namespace {
 
@@ -116,32 +110,13 @@ struct host_fixture {
   }
 };
 
-struct app_process {
-  std::uint16_t port = containerflare::test::pick_free_port();
-  child_process child;
-
+struct app_process : apptest::app_process {
   explicit app_process(const std::string& endpoint)
-      : child(program_under_test(), spawn_options{{},
-                                                  {{"PORT", std::to_string(port)},
-                                                   {"CF_CMD_ENDPOINT", endpoint},
-                                                   {"CF_CMD_TIMEOUT_MS", "300"},
-                                                   {"CF_LOG", "warn"}},
-                                                  {}}) {
-    REQUIRE(containerflare::test::wait_until_listening(port, 10s));
-  }
-
-  containerflare::test::http_response request(const std::string& method, const std::string& path,
-                                              const std::string& body = {},
-                                              const std::string& extra_headers = {}) {
-    tcp_client c(port);
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: test\r\n" + extra_headers;
-    if (!body.empty() || method == "PUT" || method == "POST") {
-      req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    req += "\r\n" + body;
-    c.send(req);
-    return c.read_response(method == "HEAD");
-  }
+      : apptest::app_process({{"CF_CMD_ENDPOINT", endpoint}, {"CF_CMD_TIMEOUT_MS", "300"}}) {}
+  app_process(const std::string& endpoint, const std::string& workers)
+      : apptest::app_process({{"CF_CMD_ENDPOINT", endpoint},
+                              {"CF_CMD_TIMEOUT_MS", "2000"},
+                              {"CF_WORKERS", workers}}) {}
 };
 
 json::value body_json(const containerflare::test::http_response& r) {
@@ -264,5 +239,25 @@ TEST_CASE("with CF_CMD_ENDPOINT=disabled the app starts and command routes answe
   const auto status = app.child.wait_for_exit(10s);
   REQUIRE(status);
   CHECK(status->exited);
+  CHECK(status->code == 0);
+}
+
+TEST_CASE("with two event loops every command still lands with its caller") {
+  host_fixture host;
+  app_process app(host.host.endpoint(), "2");
+  // New connections are spread over both loops' SO_REUSEPORT listeners by the kernel; the
+  // channel lives on the first loop, so calls from the second hop there and back.
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    REQUIRE(app.request("PUT", "/kv/" + key, "v" + std::to_string(i)).status == 204);
+  }
+  for (int i = 0; i < 40; ++i) {
+    const auto got = app.request("GET", "/kv/k" + std::to_string(i));
+    CHECK(got.status == 200);
+    CHECK(got.body == "v" + std::to_string(i));
+  }
+  app.child.send_signal(SIGTERM);
+  const auto status = app.child.wait_for_exit(10s);
+  REQUIRE(status);
   CHECK(status->code == 0);
 }
