@@ -27,6 +27,23 @@ state feed_in_steps(request_parser& p, const std::string& msg, std::size_t step)
     if (avail == msg.size()) return p.current_state();
   }
 }
+// Parses two pipelined bodiless messages from one buffer (header block, then completion, each)
+// and checks their targets.
+void check_two_messages(const std::string& two, std::string_view first, std::string_view second) {
+  request_parser p(8192);
+  p.begin_message();
+  std::size_t at = p.feed(two.data(), two.data(), two.size());
+  at += p.feed(two.data(), two.data() + at, two.size() - at);
+  REQUIRE(p.current_state() == state::complete);
+  CHECK(p.url().in(two.data()) == first);
+  const std::size_t start = at;
+  p.begin_message();
+  at += p.feed(two.data() + start, two.data() + at, two.size() - at);
+  at += p.feed(two.data() + start, two.data() + at, two.size() - at);
+  CHECK(p.current_state() == state::complete);
+  CHECK(p.url().in(two.data() + start) == second);
+  CHECK(at == two.size());
+}
 }  // namespace
 
 TEST_CASE("request line, headers and body at every split point") {
@@ -66,20 +83,8 @@ TEST_CASE("a message without body completes with a zero-length feed after the he
 }
 
 TEST_CASE("pipelined messages pause after each message") {
-  const std::string two = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
-  request_parser p(8192);
-  p.begin_message();
-  std::size_t at = p.feed(two.data(), two.data(), two.size());
-  at += p.feed(two.data(), two.data() + at, two.size() - at);
-  REQUIRE(p.current_state() == state::complete);
-  CHECK(p.url().in(two.data()) == "/1");
-  const std::size_t second = at;
-  p.begin_message();
-  at += p.feed(two.data() + second, two.data() + at, two.size() - at);
-  at += p.feed(two.data() + second, two.data() + at, two.size() - at);
-  CHECK(p.current_state() == state::complete);
-  CHECK(p.url().in(two.data() + second) == "/2");
-  CHECK(at == two.size());
+  check_two_messages("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n", "/1",
+                     "/2");
 }
 
 TEST_CASE("chunked body, and chunk data not followed by CRLF is rejected") {
@@ -131,21 +136,10 @@ TEST_CASE("garbage fails with 400") {
 }
 
 TEST_CASE("an Upgrade request is parsed as a plain request and the next one follows") {
-  const std::string two =
+  check_two_messages(
       "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
-      "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
-  request_parser p(8192);
-  p.begin_message();
-  std::size_t at = p.feed(two.data(), two.data(), two.size());
-  at += p.feed(two.data(), two.data() + at, two.size() - at);
-  REQUIRE(p.current_state() == state::complete);
-  CHECK(p.url().in(two.data()) == "/ws");
-  const std::size_t second = at;
-  p.begin_message();
-  at += p.feed(two.data() + second, two.data() + at, two.size() - at);
-  at += p.feed(two.data() + second, two.data() + at, two.size() - at);
-  CHECK(p.current_state() == state::complete);
-  CHECK(p.url().in(two.data() + second) == "/2");
+      "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n",
+      "/ws", "/2");
 }
 
 TEST_CASE("a zero-length feed in the middle of a body adds no empty piece") {
