@@ -13,17 +13,14 @@
 
 #include "containerflare/config.hpp"
 #include "containerflare/log.hpp"
+#include "http/startup.hpp"
 
 namespace containerflare {
 
 int health_check(std::string_view path, std::chrono::milliseconds timeout) {
-  server_config config;
-  try {
-    config = server_config::from_environment(process_env());
-  } catch (const config_error& e) {
-    log::error("invalid configuration", {{"variable", e.variable}, {"error", e.what()}});
-    return 2;
-  }
+  const auto found = detail::server_config_from_env();
+  if (!found) return 2;
+  const server_config& config = *found;
   asio::io_context io(1);
   asio::ip::tcp::socket socket(io);
   // The listener may be bound to 0.0.0.0 or a specific address; probe over loopback unless it is

@@ -14,6 +14,7 @@
 #include "containerflare/log.hpp"
 #include "containerflare/platform.hpp"
 #include "containerflare/server.hpp"
+#include "http/startup.hpp"
 
 namespace containerflare {
 
@@ -88,21 +89,32 @@ int serve(const router& app, const server_config& config) {
     const auto command = command_options::from_environment(env);
     return serve_with(app, config, environment, command);
   } catch (const config_error& e) {
-    log::error("invalid configuration", {{"variable", e.variable}, {"error", e.what()}});
+    detail::log_config_error(e);
     return 2;
   }
 }
 
 int run(const router& app) {
-  server_config config;
-  try {
-    config = server_config::from_environment(process_env());
-  } catch (const config_error& e) {
-    log::error("invalid configuration", {{"variable", e.variable}, {"error", e.what()}});
-    return 2;
-  }
-  return serve(app, config);
+  const auto config = detail::server_config_from_env();
+  return config ? serve(app, *config) : 2;
 }
+
+namespace detail {
+
+void log_config_error(const config_error& e) {
+  log::error("invalid configuration", {{"variable", e.variable}, {"error", e.what()}});
+}
+
+std::optional<server_config> server_config_from_env() {
+  try {
+    return server_config::from_environment(process_env());
+  } catch (const config_error& e) {
+    log_config_error(e);
+    return std::nullopt;
+  }
+}
+
+}  // namespace detail
 
 int run(const router& app, int argc, char** argv) {
   const std::string_view program = argc > 0 ? argv[0] : "server";
