@@ -91,16 +91,12 @@ class connection::chunk_writer final : public body_writer {
     } else {
       ec = co_await conn_.flush_parts(data, {});
     }
-    bytes_ += data.size();
     if (ec) throw std::system_error(ec);
   }
-
-  std::size_t bytes_written() const noexcept { return bytes_; }
 
  private:
   connection& conn_;
   bool chunked_;
-  std::size_t bytes_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

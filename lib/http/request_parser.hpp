@@ -62,7 +62,6 @@ class request_parser {
     return chunked() || (has_content_length() && declared_length_ > 0);
   }
   bool keep_alive() const noexcept { return llhttp_should_keep_alive(&parser_) != 0; }
-  bool upgrade() const noexcept { return parser_.upgrade != 0; }
 
   // Body bytes parsed by the last feed() calls, as views into the fed buffer.
   std::vector<std::string_view>& body_pieces() noexcept { return body_pieces_; }
